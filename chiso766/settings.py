@@ -1,13 +1,14 @@
 """One settings object, read from the environment at the edge (CLI, flows) and passed down.
 
-| variable | meaning | default |
-|---|---|---|
-| ``CHISO766_PORTAL_URL`` | the portal's base URL, or ``replay:DIR`` | ``https://dichvucong.gov.vn`` |
-| ``CHISO766_DATABASE_URL`` | the warehouse, as an SQLAlchemy URL | a SQLite file in the data folder |
-| ``CHISO766_DATA_DIR`` | where the default warehouse and raw archive live | the user's data folder |
-| ``CHISO766_ARCHIVE_DIR`` | where every raw answer of the portal is kept | ``<data dir>/archive`` |
-| ``CHISO766_MIN_INTERVAL`` | seconds between two requests to the portal | ``1.0`` |
-| ``CHISO766_MAX_CONCURRENCY`` | requests in flight at once | ``1`` |
+- ``CHISO766_PORTAL_URL``: the portal's base URL (default ``https://dichvucong.gov.vn``);
+- ``CHISO766_DATABASE_URL``: the warehouse as an SQLAlchemy URL (default: a SQLite file in the
+  data folder);
+- ``CHISO766_DATA_DIR``: where the default warehouse and raw archive live (default: the user's
+  data folder, e.g. ``~/.local/share/chiso766``);
+- ``CHISO766_ARCHIVE_DIR``: where every raw answer of the portal is kept (``<data dir>/archive``);
+- ``CHISO766_MIN_INTERVAL``: seconds between two requests to the portal (default ``1.0``);
+- ``CHISO766_MAX_CONCURRENCY``: requests in flight at once (default ``1``);
+- ``CHISO766_MAX_RETRIES``: retries of a transient failure before giving up (default ``4``).
 """
 
 import os
@@ -45,6 +46,7 @@ class Settings:
             archive_dir=Path(env.get("CHISO766_ARCHIVE_DIR") or data_dir / "archive"),
             min_interval=_number(env, "CHISO766_MIN_INTERVAL", 1.0),
             max_concurrency=int(_number(env, "CHISO766_MAX_CONCURRENCY", 1)),
+            max_retries=int(_number(env, "CHISO766_MAX_RETRIES", 4)),
         )
 
     def with_overrides(self, **changes: object) -> "Settings":

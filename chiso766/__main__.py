@@ -1,0 +1,5 @@
+import sys
+
+from chiso766.cli import main
+
+sys.exit(main())

@@ -1,0 +1,233 @@
+"""The ``chiso766`` command: a thin shell over ``chiso766.jobs`` and the flows.
+
+Every error a user can cause ends in one sentence on standard error and a non-zero exit code:
+2 for bad input, 3 for an unreachable portal, 4 for a block by its firewall, 5 for an answer
+that cannot be used, 6 for a warehouse that cannot be opened. ``--debug`` shows tracebacks.
+"""
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from chiso766 import __version__
+from chiso766.errors import Chiso766Error, InputError
+
+logger = logging.getLogger("chiso766")
+
+DEFAULT_FORMATS = "csv,md,xlsx,docx"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    _configure_logging(args.verbose)
+    try:
+        return int(args.run(args) or 0)
+    except Chiso766Error as error:
+        if args.debug:
+            raise
+        print(f"chiso766: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print(
+            "chiso766: stopped by the user; everything stored so far is complete.", file=sys.stderr
+        )
+        return 130
+    except Exception as error:  # a defect of chiso766, not of the input
+        if args.debug:
+            raise
+        print(
+            f"chiso766: internal error ({type(error).__name__}: {error}); "
+            "run again with --debug for the details and report it.",
+            file=sys.stderr,
+        )
+        return 70
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="chiso766",
+        description="Capture the national portal's Bộ chỉ số 766 rankings, keep them in a "
+        "warehouse and write the appendix tables of the monthly notice.",
+    )
+    parser.add_argument("--version", action="version", version=f"chiso766 {__version__}")
+    parser.set_defaults(run=lambda _args: parser.print_help(), verbose=False, debug=False)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    common.add_argument("--debug", action="store_true", help="show tracebacks of errors")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    demo = commands.add_parser(
+        "demo",
+        parents=[common],
+        help="the main job offline: stand-in portal, Hải Phòng 2026-01, appendix files",
+    )
+    demo.add_argument("--out", type=Path, default=Path("chiso766-demo"), help="output folder")
+    demo.set_defaults(run=_demo)
+
+    standin = commands.add_parser(
+        "standin", parents=[common], help="run the stand-in portal in the foreground"
+    )
+    standin.add_argument("--host", default="127.0.0.1")
+    standin.add_argument("--port", type=int, default=8766)
+    standin.set_defaults(run=_standin)
+
+    capture = commands.add_parser(
+        "capture", parents=[common], help="capture one province and period into the warehouse"
+    )
+    _where_and_when(capture)
+    capture.add_argument("--portal", help="portal base URL (default: CHISO766_PORTAL_URL)")
+    capture.add_argument("--db", help="warehouse URL (default: CHISO766_DATABASE_URL)")
+    capture.add_argument(
+        "--min-interval", type=float, help="seconds between two requests (default 1)"
+    )
+    capture.set_defaults(run=_capture)
+
+    appendix = commands.add_parser(
+        "appendix", parents=[common], help="write Phụ lục I and II from the warehouse"
+    )
+    _where_and_when(appendix)
+    appendix.add_argument("--db", help="warehouse URL (default: CHISO766_DATABASE_URL)")
+    appendix.add_argument("--out", type=Path, default=Path("."), help="output folder")
+    appendix.add_argument(
+        "--format", default=DEFAULT_FORMATS, help=f"comma-separated (default {DEFAULT_FORMATS})"
+    )
+    appendix.set_defaults(run=_appendix)
+
+    departments = commands.add_parser(
+        "departments", parents=[common], help="list or rename a province's registered departments"
+    )
+    departments.add_argument("--province", required=True, help='e.g. "Hải Phòng" or 31')
+    departments.add_argument("--db", help="warehouse URL (default: CHISO766_DATABASE_URL)")
+    departments.add_argument(
+        "--rename", nargs=2, metavar=("ID", "NAME"), help="give department ID a display name"
+    )
+    departments.set_defaults(run=_departments)
+    return parser
+
+
+def _where_and_when(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--province", required=True, help='e.g. "Hải Phòng", "hai phong", 31')
+    command.add_argument("--period", required=True, help="2026-01, 2026-Q1 or 2026")
+
+
+def _configure_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+    )
+    # Prefect's own defaults, set before it is imported: no telemetry, a patient start of the
+    # temporary server, and no traceback of a failed run on the console (the CLI says it once).
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    if not verbose:
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
+        os.environ.setdefault("PREFECT_LOGGING_SERVER_LEVEL", "CRITICAL")
+
+
+def _settings(args: argparse.Namespace):
+    from chiso766.settings import Settings
+
+    return Settings.from_env().with_overrides(
+        portal_url=getattr(args, "portal", None),
+        database_url=getattr(args, "db", None),
+        min_interval=getattr(args, "min_interval", None),
+    )
+
+
+def _place_and_period(args: argparse.Namespace):
+    from chiso766.periods import Period, today_in_vietnam
+    from chiso766.provinces import find_province
+
+    province = find_province(args.province)
+    period = Period.parse(args.period)
+    period.ensure_started(today_in_vietnam())
+    return province, period
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    from emit import check_formats
+
+    return tuple(check_formats([part for part in text.split(",") if part.strip()]))
+
+
+def _standin(args: argparse.Namespace) -> int:
+    from chiso766.standin import serve
+
+    logging.getLogger("chiso766.standin").setLevel(logging.INFO)
+    print(f"stand-in portal on http://{args.host}:{args.port} (Ctrl-C to stop)", flush=True)
+    serve(args.host, args.port)
+    return 0
+
+
+def _capture(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if settings.min_interval < 0:
+        raise InputError("--min-interval must not be negative.")
+    province, period = _place_and_period(args)
+    from load.engine import parse_database_url
+
+    parse_database_url(settings.database_url)
+    from flows.capture import capture_period
+
+    report, _ = capture_period(settings, province.code, period.label)
+    from chiso766.summary import capture_summary
+
+    print(capture_summary(report, settings))
+    return 0
+
+
+def _appendix(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    province, period = _place_and_period(args)
+    formats = _formats(args.format)
+    from chiso766 import jobs
+    from chiso766.summary import appendix_summary
+
+    warehouse = jobs.open_warehouse(settings)
+    try:
+        result = jobs.emit(warehouse, province, period, args.out, formats)
+    finally:
+        warehouse.close()
+    print(appendix_summary(result))
+    return 0
+
+
+def _departments(args: argparse.Namespace) -> int:
+    from chiso766 import jobs
+    from chiso766.provinces import find_province
+
+    province = find_province(args.province)
+    warehouse = jobs.open_warehouse(_settings(args))
+    try:
+        if args.rename:
+            raw_id, name = args.rename
+            if not raw_id.isdigit() or not name.strip():
+                raise InputError("--rename takes a department's number and a non-empty name.")
+            old = warehouse.rename_department(province.code, int(raw_id), name.strip())
+            print(f"Department {raw_id} of {province.short_name}: {old!r} is now {name.strip()!r}.")
+            return 0
+        for department in warehouse.department_register(province.code):
+            spellings = ", ".join(a for a in department.aliases if a != department.display_name)
+            print(
+                f"{department.id:>6}  {department.display_name}"
+                + (f"  [{spellings}]" if spellings else "")
+            )
+    finally:
+        warehouse.close()
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from chiso766.demo import run_demo
+
+    print(run_demo(args.out.resolve()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -113,19 +113,24 @@ class MatchResult:
 
 
 @cache
-def _official_communes(province_code: str) -> tuple[Commune, ...]:
+def _all_official_communes() -> dict[str, tuple[Commune, ...]]:
+    """Every bundled commune-level unit, read once, grouped by province code."""
     text = resources.files("chiso766").joinpath("data/admin_units_2025.csv").read_text("utf-8")
-    communes = []
+    grouped: dict[str, list[Commune]] = defaultdict(list)
     for row in csv.DictReader(text.splitlines()):
-        if row["province_code"] != province_code:
-            continue
         kind = row["unit_kind"]
         prefix = _OFFICIAL_PREFIX[kind] + " "
         name = nfc(row["unit_name"])
         if not name.startswith(prefix):
             raise ValueError(f"The bundled unit {row['unit_code']} ({name}) lacks its kind word.")
-        communes.append(Commune(row["unit_code"], province_code, kind, name[len(prefix) :]))
-    return tuple(communes)
+        grouped[row["province_code"]].append(
+            Commune(row["unit_code"], row["province_code"], kind, name[len(prefix) :])
+        )
+    return {code: tuple(communes) for code, communes in grouped.items()}
+
+
+def _official_communes(province_code: str) -> tuple[Commune, ...]:
+    return _all_official_communes().get(province_code, ())
 
 
 def official_communes(province_code: str) -> list[Commune]:

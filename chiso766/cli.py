@@ -73,6 +73,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     standin.add_argument("--host", default="127.0.0.1")
     standin.add_argument("--port", type=int, default=8766)
+    standin.add_argument(
+        "--today", help="the simulated date in Vietnam, 2026-10-15 (default: the clock)"
+    )
     standin.set_defaults(run=_standin)
 
     capture = commands.add_parser(
@@ -83,6 +86,9 @@ def _parser() -> argparse.ArgumentParser:
     capture.add_argument("--db", help="warehouse URL (default: CHISO766_DATABASE_URL)")
     capture.add_argument(
         "--min-interval", type=float, help="seconds between two requests (default 1)"
+    )
+    capture.add_argument(
+        "--detail", action="store_true", help="also capture the six score groups and metrics"
     )
     capture.set_defaults(run=_capture)
 
@@ -95,7 +101,28 @@ def _parser() -> argparse.ArgumentParser:
     appendix.add_argument(
         "--format", default=DEFAULT_FORMATS, help=f"comma-separated (default {DEFAULT_FORMATS})"
     )
+    appendix.add_argument(
+        "--as-of", help="YYYY-MM-DD: the tables as they stood at the end of that day (Vietnam)"
+    )
     appendix.set_defaults(run=_appendix)
+
+    db = commands.add_parser("db", parents=[common], help="manage the warehouse's schema")
+    db_commands = db.add_subparsers(title="db commands", metavar="ACTION")
+    db.set_defaults(run=lambda _args: db.print_help())
+    upgrade = db_commands.add_parser(
+        "upgrade", parents=[common], help="migrate the warehouse to the newest schema"
+    )
+    upgrade.add_argument("--db", help="warehouse URL (default: CHISO766_DATABASE_URL)")
+    upgrade.set_defaults(run=_db_upgrade)
+
+    replay = commands.add_parser(
+        "replay",
+        parents=[common],
+        help="store every ranking answer of a raw archive again, oldest first",
+    )
+    replay.add_argument("--archive", required=True, type=Path, help="the raw archive's folder")
+    replay.add_argument("--db", help="warehouse URL (default: CHISO766_DATABASE_URL)")
+    replay.set_defaults(run=_replay)
 
     departments = commands.add_parser(
         "departments", parents=[common], help="list or rename a province's registered departments"
@@ -156,11 +183,22 @@ def _formats(text: str) -> tuple[str, ...]:
 
 
 def _standin(args: argparse.Namespace) -> int:
-    from chiso766.standin import serve
+    from datetime import date
 
+    from chiso766.standin import create_app, serve
+
+    today = None
+    if args.today:
+        try:
+            today = date.fromisoformat(args.today)
+        except ValueError:
+            raise InputError(
+                f"--today {args.today!r} is not a date; write it as 2026-10-15."
+            ) from None
     logging.getLogger("chiso766.standin").setLevel(logging.INFO)
-    print(f"stand-in portal on http://{args.host}:{args.port} (Ctrl-C to stop)", flush=True)
-    serve(args.host, args.port)
+    as_of = f", believing it is {today.isoformat()}" if today else ""
+    print(f"stand-in portal on http://{args.host}:{args.port}{as_of} (Ctrl-C to stop)", flush=True)
+    serve(args.host, args.port, app=create_app(today=today))
     return 0
 
 
@@ -174,11 +212,34 @@ def _capture(args: argparse.Namespace) -> int:
     parse_database_url(settings.database_url)
     from flows.capture import capture_period
 
-    report, _ = capture_period(settings, province.code, period.label)
+    detail = getattr(args, "detail", False)
+    report, _, *details = capture_period(settings, province.code, period.label, detail=detail)
     from chiso766.summary import capture_summary
 
     print(capture_summary(report, settings))
+    if details:
+        print(_detail_summary(details[0]))
     return 0
+
+
+def _detail_summary(report) -> str:
+    """The score groups' lines of the capture summary: figures, then what disagrees."""
+    stored = report.stored
+    lines = [
+        f"Score groups stored with observation {stored.observation_id}: {report.summary}; "
+        f"{stored.metrics} metrics; {stored.unplaced} rows without a unit"
+        + (f"; already held: {', '.join(stored.skipped)}" if stored.skipped else "")
+        + "."
+    ]
+    lines += [f"  {group} lacks {name} (rank {pos})" for group, pos, name in report.missing]
+    lines += [
+        f"  {group} has {name}, which the ranking lacks" for group, name in report.not_in_ranking
+    ]
+    lines += [
+        f"  {name}: six group scores add up to {summed}, ranking total {total}"
+        for name, total, summed in report.sum_mismatches
+    ]
+    return "\n".join(lines)
 
 
 def _appendix(args: argparse.Namespace) -> int:
@@ -188,12 +249,60 @@ def _appendix(args: argparse.Namespace) -> int:
     from chiso766 import jobs
     from chiso766.summary import appendix_summary
 
+    as_of = _as_of(args.as_of)
     warehouse = jobs.open_warehouse(settings)
     try:
-        result = jobs.emit(warehouse, province, period, args.out, formats)
+        result = jobs.emit(warehouse, province, period, args.out, formats, as_of=as_of)
     finally:
         warehouse.close()
     print(appendix_summary(result))
+    return 0
+
+
+def _as_of(text: str | None):
+    """The end of day ``YYYY-MM-DD`` in Vietnam, in UTC; None without ``--as-of``."""
+    if text is None:
+        return None
+    from datetime import date
+
+    from transform.history import end_of_day
+
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(f"--as-of {text!r} is not a date; write it as YYYY-MM-DD.") from None
+    return end_of_day(day)
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    from chiso766 import jobs
+    from load.migrate import current_revision
+
+    warehouse = jobs.open_warehouse(_settings(args))
+    try:
+        revision = current_revision(warehouse.engine)
+        print(f"The warehouse at {warehouse.display_url} is at schema revision {revision}.")
+    finally:
+        warehouse.close()
+    return 0
+
+
+def _replay(args: argparse.Namespace) -> int:
+    from chiso766 import jobs
+
+    if not args.archive.is_dir():
+        raise InputError(f"The archive folder {args.archive} does not exist.")
+    warehouse = jobs.open_warehouse(_settings(args))
+    try:
+        stored = jobs.replay_archive(warehouse, args.archive)
+    finally:
+        warehouse.close()
+    created = sum(report.stored.created for report in stored)
+    print(
+        f"Replayed {len(stored)} ranking answers from {args.archive} into "
+        f"{warehouse.display_url}: {created} new observations, "
+        f"{len(stored) - created} already stored."
+    )
     return 0
 
 

@@ -9,15 +9,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import pandas as pd
+
 from chiso766.periods import VIETNAM, Period
-from chiso766.provinces import Province
+from chiso766.provinces import Province, find_province
 from chiso766.settings import Settings
-from extract.archive import Archive
+from extract.archive import Archive, RawAnswer
 from extract.client import Answer, PortalClient
 from extract.ranking import fetch_province_ranking
+from extract.replay import REPLAY_BASE_URL, ReplayTransport, archive_root, archived_answers
 from load.exceptions import WarehouseError
 from load.warehouse import StoredObservation, Warehouse
 from transform.appendix import Appendix, build_appendix
+from transform.history import FINAL, PROVISIONAL, observation_status
 from transform.provenance import provenance
 from transform.ranking import parse_ranking
 from transform.units import (
@@ -45,6 +49,10 @@ class CaptureReport:
     stored: StoredObservation
     synthetic: bool
     archive_path: str | None
+    status: str = "provisional"  # or "final": see transform.history
+    # The observation this one follows, and the units that moved since (for a new observation).
+    previous: tuple[int, datetime] | None = None
+    changes: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -52,10 +60,23 @@ class AppendixReport:
     appendix: Appendix
     files: list[Path] = field(default_factory=list)
     observation_id: int = 0
+    status: str = "provisional"
 
 
 def client_for(settings: Settings) -> PortalClient:
-    """A portal client with the settings' politeness, archiving into the settings' archive."""
+    """A portal client with the settings' politeness, archiving into the settings' archive.
+
+    A portal URL ``replay:DIR`` answers from the raw archive in DIR instead of the network.
+    """
+    replay_root = archive_root(settings.portal_url)
+    if replay_root is not None:
+        return PortalClient(
+            REPLAY_BASE_URL,
+            archive=Archive(None),
+            min_interval=0.0,
+            max_retries=0,
+            transport=ReplayTransport(replay_root),
+        )
     return PortalClient(
         settings.portal_url,
         archive=Archive(settings.archive_dir),
@@ -95,6 +116,12 @@ def store(
         answer.raw, province, period, result, synthetic=synthetic, source_note=note
     )
     table = result.table
+    previous, changes = None, None
+    if stored.created:
+        before = warehouse.previous_observation(stored.observation_id)
+        if before is not None:
+            previous = (before.id, before.captured_at)
+            changes = warehouse.compare_observations(before.id, stored.observation_id)
     report = CaptureReport(
         province=province,
         period=period,
@@ -108,6 +135,9 @@ def store(
         stored=stored,
         synthetic=synthetic,
         archive_path=str(answer.raw.path) if answer.raw.path else None,
+        status=observation_status(period, answer.raw.captured_at),
+        previous=previous,
+        changes=changes,
     )
     logger.info(
         "captured %s %s: %d departments, %d communes, %d names corrected, %d for review%s",
@@ -128,6 +158,47 @@ def capture(settings: Settings, province: Province, period: Period) -> CaptureRe
         warehouse.close()
 
 
+def replay_archive(warehouse: Warehouse, root: Path) -> list[CaptureReport]:
+    """Store every province ranking kept in the raw archive at ``root`` again, oldest first.
+
+    Answers the warehouse already holds change nothing; after a fix in ``transform/``, replaying
+    into a fresh warehouse rebuilds every observation with it. Unusable answers (errors, blocks)
+    are skipped, as they were when captured.
+    """
+    from extract.client import _validated
+    from extract.exceptions import PortalAnswerError
+    from extract.ranking import RANKING_ENDPOINT
+
+    reports = []
+    for archived in archived_answers(root, RANKING_ENDPOINT):
+        meta = archived.meta
+        if meta.get("scope") == "national" or not meta.get("period"):
+            continue
+        province, period = find_province(meta["scope"]), Period.parse(meta["period"])
+        raw = RawAnswer(
+            endpoint=meta["endpoint"],
+            url=meta["url"],
+            request_body=meta["request_body"],
+            status=meta["status"],
+            content_type=meta["content_type"],
+            body=archived.read(),
+            sha256=meta["sha256"],
+            captured_at=archived.captured_at,
+            scope=meta["scope"],
+            period=meta["period"],
+            path=archived.body_path,
+        )
+        try:
+            answer = _validated(raw, f"{RANKING_ENDPOINT} for {province.code} {period}")
+        except PortalAnswerError as error:
+            logger.info("skipped %s: %s", archived.body_path, error)
+            continue
+        reports.append(
+            store(warehouse, answer, province, period, match(answer, province, warehouse))
+        )
+    return reports
+
+
 def emit(
     warehouse: Warehouse,
     province: Province,
@@ -142,11 +213,14 @@ def emit(
 
     appendix, observation_id = appendix_of(warehouse, province, period, as_of=as_of)
     files = write_appendix(appendix, out_dir, formats)
+    status = PROVISIONAL if appendix.provisional else FINAL
     logger.info(
         "wrote the appendix of %s %s (observation %d): %s",
         province.short_name, period, observation_id, ", ".join(f.name for f in files),
     )  # fmt: skip
-    return AppendixReport(appendix=appendix, files=files, observation_id=observation_id)
+    return AppendixReport(
+        appendix=appendix, files=files, observation_id=observation_id, status=status
+    )
 
 
 def appendix_of(
@@ -183,6 +257,7 @@ def appendix_of(
         .astimezone(VIETNAM)
         .date()
     )
+    provisional = observation_status(period, captured_at) == PROVISIONAL
     appendix = build_appendix(
         scores,
         province,
@@ -191,6 +266,7 @@ def appendix_of(
         synthetic=observation.synthetic,
         source_note=observation.source_note,
         corrections=corrections,
+        provisional=provisional,
     )
     return appendix, observation.id
 
@@ -199,3 +275,68 @@ def _utc():
     from datetime import UTC
 
     return UTC
+
+
+# --- drill-down into the six score groups (extract/detail.py, transform/detail.py) ---
+from load.detail_store import StoredDetails  # noqa: E402  (kept with the drill-down's code)
+
+
+@dataclass(frozen=True)
+class DetailReport:
+    """What capturing the six score groups of a province and period did."""
+
+    summary: str
+    stored: StoredDetails
+    missing: list[tuple[str, int, str]]
+    not_in_ranking: list[tuple[str, str]]
+    sum_mismatches: list[tuple[str, float, float]]
+
+
+def fetch_details(
+    settings: Settings, province: Province, period: Period, formality_id: str | None = None
+) -> list[Answer]:
+    """Every page of the six detail endpoints (each archived before it is parsed)."""
+    from extract.detail import fetch_details as fetch_all
+
+    with client_for(settings) as client:
+        return fetch_all(client, province, period, formality_id)
+
+
+def store_details(
+    warehouse: Warehouse,
+    answers: list[Answer],
+    ranking: Answer,
+    province: Province,
+    report: CaptureReport,
+) -> DetailReport:
+    """Parse and match the six groups like the ranking, and attach them to its observation."""
+    from load.detail_store import store_details as store_all
+    from transform.detail import match_details, parse_details
+
+    details = parse_details([(a.raw.endpoint, a.payload) for a in answers], province)
+    ranked = match(ranking, province, warehouse).table  # against the register as stored now
+    departments = warehouse.department_register(province.code)
+    matched = match_details(
+        details, province, official_communes(province.code), departments, ranked
+    )
+    raws = [a.raw for a in answers]
+    stored = store_all(warehouse, report.stored.observation_id, matched, raws)
+    logger.info(
+        "captured the score groups of %s %s: %s",
+        province.short_name, report.period, matched.summary(),
+    )  # fmt: skip
+    for name, total, summed in matched.sum_mismatches:
+        logger.warning(
+            "%s %s: the six group scores of %s add up to %s, its ranking total is %s",
+            province.short_name, report.period, name, summed, total,
+        )  # fmt: skip
+    return DetailReport(
+        matched.summary(),
+        stored,
+        matched.missing,
+        matched.not_in_ranking,
+        matched.sum_mismatches,
+    )
+
+
+# --- end of drill-down ---

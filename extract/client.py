@@ -109,20 +109,24 @@ class PortalClient:
                 self._retry_or_give_up(subject, failures, reason, retry_after=None)
                 continue
 
-            raw = self.archive.store(
-                RawAnswer(
-                    endpoint=endpoint,
-                    url=url,
-                    request_body=body,
-                    status=response.status_code,
-                    content_type=response.headers.get("content-type", ""),
-                    body=response.content,
-                    sha256=sha256_of(response.content),
-                    captured_at=utc_now(),
-                    scope=scope,
-                    period=period,
-                )
+            # A replayed answer keeps its original capture time and file and is not archived
+            # again: replaying must leave the archive as it was.
+            replayed = response.extensions.get("replayed")
+            raw = RawAnswer(
+                endpoint=endpoint,
+                url=replayed.url if replayed else url,
+                request_body=body,
+                status=response.status_code,
+                content_type=response.headers.get("content-type", ""),
+                body=response.content,
+                sha256=sha256_of(response.content),
+                captured_at=replayed.captured_at if replayed else utc_now(),
+                scope=scope,
+                period=period,
+                path=replayed.body_path if replayed else None,
             )
+            if not replayed:
+                raw = self.archive.store(raw)
             self._stop_on_block(raw, subject)
             if response.status_code in RETRY_STATUSES:
                 failures += 1

@@ -8,7 +8,7 @@ and content) changes nothing but the time it was last seen.
 import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pandas as pd
 from sqlalchemy import Engine, func, select
@@ -20,6 +20,7 @@ from chiso766.provinces import Province, all_provinces
 from extract.archive import RawAnswer, utc_now
 from load.engine import open_engine, safe_url
 from load.exceptions import WarehouseError
+from load.migrate import upgrade
 from load.models import (
     Base,
     CaptureRow,
@@ -29,6 +30,7 @@ from load.models import (
     UnitAliasRow,
     UnitRow,
 )
+from transform.history import compare_scores
 from transform.units import Department, MatchResult, official_communes, seed_departments
 
 logger = logging.getLogger(__name__)
@@ -57,9 +59,9 @@ class Warehouse:
         self.engine.dispose()
 
     def initialise(self) -> None:
-        """Create missing tables and seed provinces, communes and department registers."""
+        """Migrate the schema to the newest revision and seed provinces, communes, departments."""
         try:
-            Base.metadata.create_all(self.engine)
+            upgrade(self.engine)
             with Session(self.engine) as session, session.begin():
                 self._seed(session)
         except OperationalError as error:
@@ -254,15 +256,51 @@ class Warehouse:
                 ObservationRow.province_code == province_code, ObservationRow.period == period
             )
             if as_of is not None:
-                query = query.where(ObservationRow.captured_at <= as_of)
+                query = query.where(ObservationRow.captured_at <= self._db_time(as_of))
             query = query.order_by(ObservationRow.captured_at.desc(), ObservationRow.id.desc())
             return session.scalars(query.limit(1)).first()
+
+    def _db_time(self, moment: datetime) -> datetime:
+        """``moment`` as the database compares it: UTC, naive on SQLite (which keeps no zone)."""
+        moment = _aware(moment).astimezone(UTC)
+        return moment.replace(tzinfo=None) if self.engine.dialect.name == "sqlite" else moment
+
+    def previous_observation(self, observation_id: int) -> ObservationRow | None:
+        """The observation of the same province and period captured just before this one."""
+        with Session(self.engine) as session:
+            current = session.get(ObservationRow, observation_id)
+            if current is None:
+                return None
+            query = (
+                select(ObservationRow)
+                .where(
+                    ObservationRow.province_code == current.province_code,
+                    ObservationRow.period == current.period,
+                    ObservationRow.id != current.id,
+                    (ObservationRow.captured_at < current.captured_at)
+                    | (
+                        (ObservationRow.captured_at == current.captured_at)
+                        & (ObservationRow.id < current.id)
+                    ),
+                )
+                .order_by(ObservationRow.captured_at.desc(), ObservationRow.id.desc())
+            )
+            return session.scalars(query.limit(1)).first()
+
+    def compare_observations(self, old_id: int, new_id: int) -> pd.DataFrame:
+        """The units whose score or rank differs between two observations, largest move first.
+
+        Columns: unit_id, kind, name, old_score, new_score, delta, old_rank, new_rank (the rank
+        within the unit's kind, 1 for the highest score; ties share the better rank).
+        """
+        return compare_scores(self.observation_scores(old_id), self.observation_scores(new_id))
 
     def observation_scores(self, observation_id: int) -> pd.DataFrame:
         """An observation's rows with canonical names, in the portal's order."""
         query = (
             select(
                 ScoreRow.position,
+                ScoreRow.unit_id,
                 ScoreRow.kind,
                 UnitRow.name.label("canonical_name"),
                 UnitRow.official_code,
@@ -407,8 +445,6 @@ def _none(value):
 
 def _aware(moment: datetime) -> datetime:
     """SQLite returns naive datetimes for UTC values; make them comparable again."""
-    from datetime import UTC
-
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 

@@ -21,6 +21,10 @@ from transform.names import nfc
 
 # Shown in every emitted file of an appendix built from made-up figures.
 SYNTHETIC_LABEL = "DỮ LIỆU GIẢ LẬP (synthetic) — not published figures"
+# Shown under the tables of an observation whose figures the portal may still revise.
+PROVISIONAL_NOTE = (
+    "Số liệu TẠM TÍNH (provisional): kỳ đánh giá chưa chốt, số liệu còn có thể thay đổi"
+)
 
 DEPARTMENT = "department"
 # The word the notice puts after "UBND" for each kind of commune-level unit.
@@ -63,6 +67,7 @@ class Appendix:
     corrections: list[tuple[str, str]]  # (the portal's spelling, the official name)
     synthetic: bool  # made-up figures, never to be taken for published ones
     source_note: str
+    provisional: bool = False  # figures that may still change (transform.history's rule)
 
     @property
     def period_text(self) -> str:
@@ -108,6 +113,7 @@ def build_appendix(
     synthetic: bool,
     source_note: str = "",
     corrections: Iterable[tuple[str, str]] = (),
+    provisional: bool = False,
 ) -> Appendix:
     """Both appendix tables of ``province`` for ``period`` from one row of ``scores`` per unit."""
     missing = [column for column in REQUIRED_COLUMNS if column not in scores.columns]
@@ -150,12 +156,15 @@ def build_appendix(
         corrections=[(str(portal), str(official)) for portal, official in corrections],
         synthetic=synthetic,
         source_note=(source_note or "").strip(),
+        provisional=provisional,
     )
 
 
 def table_notes(appendix: Appendix, table: AppendixTable) -> list[str]:
     """The small print under a table: period, extraction date, source, corrected names."""
     notes = [f"Kỳ đánh giá: {appendix.period_text}."]
+    if appendix.provisional:
+        notes.append(f"{PROVISIONAL_NOTE}.")
     if appendix.extraction_text:
         notes.append(appendix.extraction_text)
     if appendix.source_note:

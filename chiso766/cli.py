@@ -280,8 +280,14 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
     warehouse = jobs.open_warehouse(_settings(args))
     try:
+        from load.views import create_views
+
         revision = current_revision(warehouse.engine)
-        print(f"The warehouse at {warehouse.display_url} is at schema revision {revision}.")
+        views = create_views(warehouse.engine)
+        print(
+            f"The warehouse at {warehouse.display_url} is at schema revision {revision}, "
+            f"with {len(views)} analyst views."
+        )
     finally:
         warehouse.close()
     return 0

@@ -140,6 +140,9 @@ class ScoreRow(Base):
             sqlite_where=text("unit_id IS NOT NULL"),
             postgresql_where=text("unit_id IS NOT NULL"),
         ),
+        # The analyst views rank units within an observation by score: this index answers
+        # those counts without reading the table.
+        Index("ix_score_rank", "observation_id", "total_score", "kind", "position"),
     )
 
     observation_id: Mapped[int] = mapped_column(ForeignKey("observation.id"), primary_key=True)

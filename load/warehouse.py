@@ -20,7 +20,7 @@ from chiso766.provinces import Province, all_provinces
 from extract.archive import RawAnswer, utc_now
 from load.engine import open_engine, safe_url
 from load.exceptions import WarehouseError
-from load.migrate import upgrade
+from load.migrate import current_revision, upgrade
 from load.models import (
     Base,
     CaptureRow,
@@ -30,6 +30,7 @@ from load.models import (
     UnitAliasRow,
     UnitRow,
 )
+from load.views import create_views, missing_views
 from transform.history import compare_scores
 from transform.units import Department, MatchResult, official_communes, seed_departments
 
@@ -61,7 +62,12 @@ class Warehouse:
     def initialise(self) -> None:
         """Migrate the schema to the newest revision and seed provinces, communes, departments."""
         try:
+            before = current_revision(self.engine)
             upgrade(self.engine)
+            # Views are re-created only when the schema moved or one is missing: re-creating
+            # them drops an analyst role's grants and takes locks analysts would wait on.
+            if current_revision(self.engine) != before or missing_views(self.engine):
+                create_views(self.engine)
             with Session(self.engine) as session, session.begin():
                 self._seed(session)
         except OperationalError as error:

@@ -29,7 +29,7 @@ COLUMNS = (
 CHILD_GROUPS = {"AGENCY", "COMMUNE"}  # a department (Sở, ban, ngành); a xã, phường or đặc khu
 
 
-def _is_number(value) -> bool:
+def is_number(value) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
@@ -49,7 +49,8 @@ def _data(payload) -> dict:
     return data
 
 
-def _score(record: dict, key: str, where: str, *, required: bool, bounded: bool) -> float | None:
+def read_number(record: dict, key: str, where: str, *, required: bool = False) -> float | None:
+    """``record[key]`` as a float, None when absent or null; anything else is a TransformError."""
     if key not in record:
         if required:
             raise TransformError(f"{where} has no {key}.")
@@ -57,11 +58,16 @@ def _score(record: dict, key: str, where: str, *, required: bool, bounded: bool)
     value = record[key]
     if value is None:
         return None
-    if not _is_number(value):
+    if not is_number(value):
         raise TransformError(f"{where} has a {key} that is not a number: {value!r}.")
-    if bounded and not 0 <= value <= 100:
-        raise TransformError(f"{where} has a {key} outside 0..100: {value!r}.")
     return float(value)
+
+
+def _score(record: dict, key: str, where: str, *, required: bool, bounded: bool) -> float | None:
+    value = read_number(record, key, where, required=required)
+    if bounded and value is not None and not 0 <= value <= 100:
+        raise TransformError(f"{where} has a {key} outside 0..100: {record[key]!r}.")
+    return value
 
 
 def parse_overview(payload: dict) -> dict:

@@ -16,11 +16,15 @@ from chiso766.provinces import Province, find_province
 from chiso766.settings import Settings
 from extract.archive import Archive, RawAnswer
 from extract.client import Answer, PortalClient
+from extract.detail import fetch_details as fetch_all
 from extract.ranking import fetch_province_ranking
 from extract.replay import REPLAY_BASE_URL, ReplayTransport, archive_root, archived_answers
+from load.detail_store import StoredDetails
+from load.detail_store import store_details as store_all
 from load.exceptions import WarehouseError
-from load.warehouse import StoredObservation, Warehouse
+from load.warehouse import StoredObservation, Warehouse, aware_utc
 from transform.appendix import Appendix, build_appendix
+from transform.detail import match_details, parse_details
 from transform.history import FINAL, PROVISIONAL, observation_status
 from transform.provenance import provenance
 from transform.ranking import parse_ranking
@@ -252,11 +256,7 @@ def appendix_of(
         if corrected
     ]
     captured_at = observation.captured_at
-    extracted_on = (
-        (captured_at if captured_at.tzinfo else captured_at.replace(tzinfo=_utc()))
-        .astimezone(VIETNAM)
-        .date()
-    )
+    extracted_on = aware_utc(captured_at).astimezone(VIETNAM).date()
     provisional = observation_status(period, captured_at) == PROVISIONAL
     appendix = build_appendix(
         scores,
@@ -269,16 +269,6 @@ def appendix_of(
         provisional=provisional,
     )
     return appendix, observation.id
-
-
-def _utc():
-    from datetime import UTC
-
-    return UTC
-
-
-# --- drill-down into the six score groups (extract/detail.py, transform/detail.py) ---
-from load.detail_store import StoredDetails  # noqa: E402  (kept with the drill-down's code)
 
 
 @dataclass(frozen=True)
@@ -296,8 +286,6 @@ def fetch_details(
     settings: Settings, province: Province, period: Period, formality_id: str | None = None
 ) -> list[Answer]:
     """Every page of the six detail endpoints (each archived before it is parsed)."""
-    from extract.detail import fetch_details as fetch_all
-
     with client_for(settings) as client:
         return fetch_all(client, province, period, formality_id)
 
@@ -310,9 +298,6 @@ def store_details(
     report: CaptureReport,
 ) -> DetailReport:
     """Parse and match the six groups like the ranking, and attach them to its observation."""
-    from load.detail_store import store_details as store_all
-    from transform.detail import match_details, parse_details
-
     details = parse_details([(a.raw.endpoint, a.payload) for a in answers], province)
     ranked = match(ranking, province, warehouse).table  # against the register as stored now
     departments = warehouse.department_register(province.code)
@@ -337,6 +322,3 @@ def store_details(
         matched.not_in_ranking,
         matched.sum_mismatches,
     )
-
-
-# --- end of drill-down ---

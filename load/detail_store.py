@@ -17,7 +17,7 @@ from load.detail_models import GroupGapRow, GroupScoreRow, MetricRow
 from load.exceptions import WarehouseError
 from load.models import CaptureRow, ObservationRow, ScoreRow, UnitRow
 from load.warehouse import Warehouse, _capture_row, _none
-from transform.detail import DetailMatch
+from transform.detail import METRIC_COLUMNS, DetailMatch
 
 logger = logging.getLogger(__name__)
 
@@ -126,19 +126,8 @@ def store_details(
     return stored
 
 
-_METRIC_FIELDS = (
-    "group_code",
-    "position",
-    "metric_code",
-    "name",
-    "numerator",
-    "denominator",
-    "ratio",
-    "score",
-    "max_score",
-    "data_quality_status",
-    "data_quality_message",
-)
+# The parser's metric columns that the metric table keeps (the unit is keyed by position).
+_METRIC_FIELDS = tuple(column for column in METRIC_COLUMNS if column != "portal_id")
 
 
 def _store_captures(session: Session, raws: list[RawAnswer]) -> dict[tuple[str, int], int]:

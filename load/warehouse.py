@@ -104,14 +104,13 @@ class Warehouse:
                 )
             for department in seed_departments(province.code):
                 session.add(
-                    UnitRow(
-                        province_code=province.code,
-                        kind="department",
-                        name=department.display_name,
-                        portal_id=department.portal_id,
-                        portal_code=department.portal_code,
+                    _department_row(
+                        province.code,
+                        department.display_name,
+                        department.portal_id,
+                        department.portal_code,
                         origin="seed",
-                        created_at=now,
+                        now=now,
                     )
                 )
 
@@ -195,7 +194,7 @@ class Warehouse:
                 )
             )
             if existing is not None:
-                if raw.captured_at > _aware(existing.last_seen_at):
+                if raw.captured_at > aware_utc(existing.last_seen_at):
                     existing.last_seen_at = raw.captured_at
                 return StoredObservation(existing.id, False, (), 0)
 
@@ -268,7 +267,7 @@ class Warehouse:
 
     def _db_time(self, moment: datetime) -> datetime:
         """``moment`` as the database compares it: UTC, naive on SQLite (which keeps no zone)."""
-        moment = _aware(moment).astimezone(UTC)
+        moment = aware_utc(moment).astimezone(UTC)
         return moment.replace(tzinfo=None) if self.engine.dialect.name == "sqlite" else moment
 
     def previous_observation(self, observation_id: int) -> ObservationRow | None:
@@ -333,6 +332,27 @@ class Warehouse:
             }
 
 
+def _department_row(
+    province_code: str,
+    name: str,
+    portal_id: str | None,
+    portal_code: str | None,
+    *,
+    origin: str,
+    now: datetime,
+) -> UnitRow:
+    """A new entry of a province's department register."""
+    return UnitRow(
+        province_code=province_code,
+        kind="department",
+        name=name,
+        portal_id=portal_id,
+        portal_code=portal_code,
+        origin=origin,
+        created_at=now,
+    )
+
+
 def _capture_row(raw: RawAnswer) -> CaptureRow:
     return CaptureRow(
         endpoint=raw.endpoint,
@@ -362,14 +382,8 @@ def _register_departments(session, province, match, now) -> tuple[dict[str, int]
             )
         )
         if unit is None:
-            unit = UnitRow(
-                province_code=province.code,
-                kind="department",
-                name=new.name,
-                portal_id=new.portal_id,
-                portal_code=new.portal_code,
-                origin="portal",
-                created_at=now,
+            unit = _department_row(
+                province.code, new.name, new.portal_id, new.portal_code, origin="portal", now=now
             )
             session.add(unit)
             session.flush()
@@ -449,7 +463,7 @@ def _none(value):
     return value
 
 
-def _aware(moment: datetime) -> datetime:
+def aware_utc(moment: datetime) -> datetime:
     """SQLite returns naive datetimes for UTC values; make them comparable again."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 

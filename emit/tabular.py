@@ -5,6 +5,7 @@ one header row and one row per unit. For made-up figures a fourth column, "Ghi c
 label DỮ LIỆU GIẢ LẬP on every row: a comment line would break strict readers, a note row would
 put a blank STT among the numbers, and a column stays with each row however the file is sorted,
 filtered or pasted. A name that a spreadsheet would read as a formula gets a leading apostrophe.
+An appendix built with the score groups adds their six columns and the weakest group after Điểm.
 
 The Markdown document repeats the notice's title blocks, then each table and its small print.
 """
@@ -30,9 +31,10 @@ def render_csv(table: AppendixTable, *, synthetic: bool) -> str:
     """One appendix table as CSV text, header first; the caller chooses the encoding."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([*table.headings, SYNTHETIC_HEADING] if synthetic else table.headings)
+    headings = [*table.headings, *table.group_headings]
+    writer.writerow([*headings, SYNTHETIC_HEADING] if synthetic else headings)
     for row in table.rows:
-        cells = [str(row.stt), csv_cell(row.name), row.score_text]
+        cells = [str(row.stt), csv_cell(row.name), row.score_text, *row.group_cells]
         writer.writerow([*cells, SYNTHETIC_LABEL] if synthetic else cells)
     return buffer.getvalue()
 
@@ -53,13 +55,21 @@ def render_markdown(appendix: Appendix) -> str:
             mark = "*" if title_emphasis(title) == "italic" else "**"
             lines += [f"{mark}{_escape(title)}{mark}", ""]
 
-        stt, name, score = (_escape(text) for text in table.headings)
-        lines += [f"| {stt} | {name} | {score} |", "|:---:|:---|:---:|"]
-        lines += [f"| {row.stt} | {_escape(row.name)} | {row.score_text} |" for row in table.rows]
+        headings = [_escape(text) for text in (*table.headings, *table.group_headings)]
+        alignments = [":---:", ":---", *[":---:"] * (len(headings) - 2)]
+        lines += [_markdown_row(headings), "|" + "|".join(alignments) + "|"]
+        lines += [
+            _markdown_row([str(row.stt), _escape(row.name), row.score_text, *row.group_cells])
+            for row in table.rows
+        ]
         lines.append("")
         for note in table_notes(appendix, table):
             lines += [f"*{_escape(note)}*", ""]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _markdown_row(cells: list[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
 
 
 def title_emphasis(line: str) -> str:

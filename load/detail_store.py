@@ -9,7 +9,8 @@ immutable once written (a ranking with new content is a new observation, with it
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import select
+import pandas as pd
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from extract.archive import RawAnswer
@@ -124,6 +125,64 @@ def store_details(
         f" (already held: {', '.join(stored.skipped)})" if stored.skipped else "",
     )  # fmt: skip
     return stored
+
+
+def observation_groups(
+    warehouse: Warehouse, observation_id: int
+) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """The group scores and metrics stored with an observation; None when it has no drill-down.
+
+    Both frames carry ``unit_id`` (None for a row left unplaced) and ``raw_name`` to join them to
+    the observation's ranking rows; the province's own rows (position 0) are left out. Group
+    rows come in group and portal order, metrics in group, portal and metric order.
+    """
+    groups_query = (
+        select(
+            GroupScoreRow.group_code,
+            GroupScoreRow.position,
+            GroupScoreRow.unit_id,
+            GroupScoreRow.raw_name,
+            GroupScoreRow.score,
+            GroupScoreRow.max_score,
+        )
+        .where(GroupScoreRow.observation_id == observation_id, GroupScoreRow.position > 0)
+        .order_by(GroupScoreRow.group_code, GroupScoreRow.position)
+    )
+    metrics_query = (
+        select(
+            MetricRow.group_code,
+            MetricRow.position,
+            GroupScoreRow.unit_id,
+            GroupScoreRow.raw_name,
+            MetricRow.metric_code,
+            MetricRow.name,
+            MetricRow.numerator,
+            MetricRow.denominator,
+            MetricRow.ratio,
+            MetricRow.score,
+            MetricRow.max_score,
+            MetricRow.data_quality_status,
+        )
+        .join(
+            GroupScoreRow,
+            and_(
+                GroupScoreRow.observation_id == MetricRow.observation_id,
+                GroupScoreRow.group_code == MetricRow.group_code,
+                GroupScoreRow.position == MetricRow.position,
+            ),
+        )
+        .where(MetricRow.observation_id == observation_id, MetricRow.position > 0)
+        .order_by(MetricRow.group_code, MetricRow.position, MetricRow.metric_code)
+    )
+    with warehouse.engine.connect() as connection:
+        groups = connection.execute(groups_query).mappings().all()
+        if not groups:
+            return None
+        metrics = connection.execute(metrics_query).mappings().all()
+    return (
+        pd.DataFrame(groups, columns=list(groups_query.selected_columns.keys())),
+        pd.DataFrame(metrics, columns=list(metrics_query.selected_columns.keys())),
+    )
 
 
 # The parser's metric columns that the metric table keeps (the unit is keyed by position).

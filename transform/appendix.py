@@ -16,6 +16,17 @@ import pandas as pd
 
 from chiso766.periods import Period
 from chiso766.provinces import Province
+from transform.appendix_groups import (
+    WEAKEST_HEADING,
+    GroupColumn,
+    MetricLine,
+    UnitGroups,
+    group_columns,
+    groups_by_unit,
+    legend_note,
+    metric_lines,
+    unit_key,
+)
 from transform.exceptions import TransformError
 from transform.names import nfc
 
@@ -29,7 +40,10 @@ PROVISIONAL_NOTE = (
 DEPARTMENT = "department"
 # The word the notice puts after "UBND" for each kind of commune-level unit.
 COMMUNE_WORDS = {"xa": "xã", "phuong": "phường", "dac_khu": "Đặc khu"}
-UNIT_KINDS = (DEPARTMENT, *COMMUNE_WORDS)
+# A commune-level row whose kind the portal's name did not say: it stays on the review list and
+# is printed in Phụ lục II under the portal's own spelling, never dropped.
+UNKNOWN_COMMUNE = "commune"
+UNIT_KINDS = (DEPARTMENT, *COMMUNE_WORDS, UNKNOWN_COMMUNE)
 
 REQUIRED_COLUMNS = ("position", "kind", "canonical_name", "official_code", "total_score")
 SCORE_HEADING = "Điểm"
@@ -44,6 +58,14 @@ class AppendixRow:
     score_text: str  # as printed: "95", "89.2"; empty for a unit without score
     official_code: str | None
     unit_kind: str  # one of UNIT_KINDS
+    groups: UnitGroups | None = None  # the six group scores, in an appendix built with groups
+
+    @property
+    def group_cells(self) -> list[str]:
+        """The group scores as printed ("" where the portal gave none), then the weakest group."""
+        if self.groups is None:
+            return []
+        return [format_score(score) for score in self.groups.scores] + [self.groups.weakest or ""]
 
 
 @dataclass(frozen=True)
@@ -52,10 +74,18 @@ class AppendixTable:
     title_lines: list[str]
     name_heading: str
     rows: list[AppendixRow]
+    group_columns: tuple[GroupColumn, ...] = ()  # empty unless built with the score groups
 
     @property
     def headings(self) -> tuple[str, str, str]:
         return ("STT", self.name_heading, SCORE_HEADING)
+
+    @property
+    def group_headings(self) -> list[str]:
+        """ "CKMB (18)" … "MDSH (22)", then "Nhóm yếu nhất"; empty without the score groups."""
+        if not self.group_columns:
+            return []
+        return [column.heading for column in self.group_columns] + [WEAKEST_HEADING]
 
 
 @dataclass(frozen=True)
@@ -68,6 +98,8 @@ class Appendix:
     synthetic: bool  # made-up figures, never to be taken for published ones
     source_note: str
     provisional: bool = False  # figures that may still change (transform.history's rule)
+    group_columns: tuple[GroupColumn, ...] = ()  # the six score groups, when asked for
+    metrics: dict[str, list[MetricLine]] | None = None  # group code → every unit's metrics
 
     @property
     def period_text(self) -> str:
@@ -114,8 +146,15 @@ def build_appendix(
     source_note: str = "",
     corrections: Iterable[tuple[str, str]] = (),
     provisional: bool = False,
+    groups: pd.DataFrame | None = None,
+    metrics: pd.DataFrame | None = None,
 ) -> Appendix:
-    """Both appendix tables of ``province`` for ``period`` from one row of ``scores`` per unit."""
+    """Both appendix tables of ``province`` for ``period`` from one row of ``scores`` per unit.
+
+    With ``groups`` (and ``metrics``) as ``load.detail_store.observation_groups`` reads them, each
+    table gains the six group columns and the weakest group; ``scores`` then needs ``unit_id`` and
+    ``raw_name`` to find each unit's groups.
+    """
     missing = [column for column in REQUIRED_COLUMNS if column not in scores.columns]
     if missing:
         raise TransformError(
@@ -124,6 +163,15 @@ def build_appendix(
         )
 
     units = [_unit(record, province, period) for record in scores.to_dict("records")]
+    columns: tuple[GroupColumn, ...] = ()
+    if groups is not None:
+        columns = group_columns(groups)
+        found = groups_by_unit(groups, columns)
+        empty = UnitGroups((None,) * len(columns), None)
+        for unit, record in zip(units, scores.to_dict("records"), strict=True):
+            key = unit_key(record.get("unit_id"), record.get("raw_name"))
+            unit["groups"] = found.get(key, empty)
+            unit["key"] = key
     departments = [unit for unit in units if unit["kind"] == DEPARTMENT]
     communes = [unit for unit in units if unit["kind"] != DEPARTMENT]
 
@@ -140,14 +188,17 @@ def build_appendix(
             title_lines=["Phụ lục I:", "KẾT QUẢ ĐÁNH GIÁ CÁC SỞ, BAN, NGÀNH", *tail],
             name_heading="Các Sở, ban, ngành",
             rows=_ranked(departments),
+            group_columns=columns,
         ),
         AppendixTable(
             numeral="II",
             title_lines=["Phụ lục II:", "KẾT QUẢ ĐÁNH GIÁ UBND CÁC XÃ, PHƯỜNG, ĐẶC KHU", *tail],
             name_heading="Các xã, phường, đặc khu",
             rows=_ranked(communes),
+            group_columns=columns,
         ),
     ]
+    names = {unit["key"]: row.name for unit, row in _printed(units, tables)} if columns else {}
     return Appendix(
         province=province,
         period=period,
@@ -157,12 +208,16 @@ def build_appendix(
         synthetic=synthetic,
         source_note=(source_note or "").strip(),
         provisional=provisional,
+        group_columns=columns,
+        metrics=None if groups is None else metric_lines(_metrics(metrics), names),
     )
 
 
 def table_notes(appendix: Appendix, table: AppendixTable) -> list[str]:
     """The small print under a table: period, extraction date, source, corrected names."""
     notes = [f"Kỳ đánh giá: {appendix.period_text}."]
+    if table.group_columns:
+        notes.append(legend_note(table.group_columns))
     if appendix.provisional:
         notes.append(f"{PROVISIONAL_NOTE}.")
     if appendix.extraction_text:
@@ -237,6 +292,8 @@ def _unit(record: dict, province: Province, period: Period) -> dict:
 
 def _commune_name(kind: str, name: str) -> str:
     """ "UBND xã Kẻ Sặt" from "Kẻ Sặt"; a kind word already in front is not written twice."""
+    if kind == UNKNOWN_COMMUNE:
+        return name
     word = COMMUNE_WORDS[kind]
     if name.casefold().startswith(word.casefold() + " "):
         name = name[len(word) + 1 :]
@@ -264,6 +321,27 @@ def _ranked(units: list[dict]) -> list[AppendixRow]:
             score_text=format_score(unit["score"]),
             official_code=unit["official_code"],
             unit_kind=unit["kind"],
+            groups=unit.get("groups"),
         )
         for number, unit in enumerate(scored + unscored, start=1)
     ]
+
+
+def _printed(units: list[dict], tables: list[AppendixTable]):
+    """Each unit with its printed row, in the appendix's order (Phụ lục I, then II)."""
+    by_name = {}
+    for unit in units:
+        by_name.setdefault((unit["kind"] == DEPARTMENT, unit["name"]), []).append(unit)
+    for table in tables:
+        for row in table.rows:
+            candidates = by_name[(row.unit_kind == DEPARTMENT, row.name)]
+            yield candidates.pop(0), row
+
+
+def _metrics(metrics: pd.DataFrame | None) -> pd.DataFrame:
+    """The metrics frame, or an empty one with the columns ``metric_lines`` reads."""
+    if metrics is not None:
+        return metrics
+    columns = ["group_code", "unit_id", "raw_name", "metric_code", "name", "numerator"]
+    columns += ["denominator", "ratio", "score", "max_score", "data_quality_status"]
+    return pd.DataFrame(columns=columns)

@@ -33,7 +33,12 @@ ordered AS (
         n.score * 1.0 / n.max_score AS share,
         ROW_NUMBER() OVER (
             PARTITION BY n.province_code, n.period, n.unit_id
-            ORDER BY n.score * 1.0 / n.max_score, n.group_code
+            -- ties go to the group first in the index's own order, as in the appendix
+            ORDER BY n.score * 1.0 / n.max_score,
+                CASE n.group_code
+                    WHEN 'CKMB' THEN 1 WHEN 'TDGQ' THEN 2 WHEN 'CLGQ' THEN 3
+                    WHEN 'TTTT' THEN 4 WHEN 'MDHL' THEN 5 ELSE 6
+                END
         ) AS weakness
     FROM newest AS n
     WHERE n.recency = 1

@@ -195,6 +195,13 @@ def test_the_published_notice_is_reproduced_from_its_own_figures():
     assert printed(appendix.tables[1]) == notice["II"]
 
 
+def test_a_commune_row_whose_kind_is_unknown_is_printed_in_table_two_as_the_portal_wrote_it():
+    appendix = build([unit(1, "xa", "Kẻ Sặt", 93.21), unit(2, "commune", "-1", 92.0)])
+
+    assert printed(appendix.tables[1]) == [(1, "UBND xã Kẻ Sặt", "93.21"), (2, "-1", "92")]
+    assert appendix.tables[0].rows == []
+
+
 def test_an_unknown_kind_of_unit_is_refused():
     with pytest.raises(TransformError, match="huyen"):
         build([unit(1, "huyen", "Thủy Nguyên", 90.0)])

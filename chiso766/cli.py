@@ -76,6 +76,17 @@ def _parser() -> argparse.ArgumentParser:
     standin.add_argument(
         "--today", help="the simulated date in Vietnam, 2026-10-15 (default: the clock)"
     )
+    standin.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="KIND[=PROBABILITY]",
+        help="fail requests on purpose: timeout, reset, 503, waf, missing-field… (repeatable)",
+    )
+    standin.add_argument("--seed", type=int, help="seed of the faults' random draws")
+    standin.add_argument(
+        "--fault-delay", type=float, default=50.0, help="seconds a timeout or hang lasts (50)"
+    )
     standin.set_defaults(run=_standin)
 
     capture = commands.add_parser(
@@ -103,6 +114,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     appendix.add_argument(
         "--as-of", help="YYYY-MM-DD: the tables as they stood at the end of that day (Vietnam)"
+    )
+    appendix.add_argument(
+        "--groups",
+        action="store_true",
+        help="add the six score groups and each unit's weakest (needs capture --detail)",
     )
     appendix.set_defaults(run=_appendix)
 
@@ -133,6 +149,10 @@ def _parser() -> argparse.ArgumentParser:
         "--rename", nargs=2, metavar=("ID", "NAME"), help="give department ID a display name"
     )
     departments.set_defaults(run=_departments)
+
+    from chiso766.cli_runs import add_run_commands  # nightly run|serve, backfill
+
+    add_run_commands(commands, common)
     return parser
 
 
@@ -195,11 +215,28 @@ def _standin(args: argparse.Namespace) -> int:
             raise InputError(
                 f"--today {args.today!r} is not a date; write it as 2026-10-15."
             ) from None
+    faults = _fault_plan(args)
     logging.getLogger("chiso766.standin").setLevel(logging.INFO)
     as_of = f", believing it is {today.isoformat()}" if today else ""
-    print(f"stand-in portal on http://{args.host}:{args.port}{as_of} (Ctrl-C to stop)", flush=True)
-    serve(args.host, args.port, app=create_app(today=today))
+    with_faults = f", with faults {', '.join(args.fault)}" if faults else ""
+    print(
+        f"stand-in portal on http://{args.host}:{args.port}{as_of}{with_faults} (Ctrl-C to stop)",
+        flush=True,
+    )
+    serve(args.host, args.port, app=create_app(today=today, faults=faults))
     return 0
+
+
+def _fault_plan(args: argparse.Namespace):
+    """The stand-in's fault plan from ``--fault``, ``--seed`` and ``--fault-delay``; or None."""
+    if not args.fault:
+        return None
+    from chiso766.standin.faults import Fault, FaultPlan
+
+    if args.fault_delay < 0:
+        raise InputError("--fault-delay must not be negative.")
+    faults = [Fault.parse(text) for text in args.fault]
+    return FaultPlan(faults, seed=args.seed, delay=args.fault_delay)
 
 
 def _capture(args: argparse.Namespace) -> int:
@@ -252,7 +289,9 @@ def _appendix(args: argparse.Namespace) -> int:
     as_of = _as_of(args.as_of)
     warehouse = jobs.open_warehouse(settings)
     try:
-        result = jobs.emit(warehouse, province, period, args.out, formats, as_of=as_of)
+        result = jobs.emit(
+            warehouse, province, period, args.out, formats, as_of=as_of, groups=args.groups
+        )
     finally:
         warehouse.close()
     print(appendix_summary(result))

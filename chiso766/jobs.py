@@ -17,14 +17,16 @@ from chiso766.settings import Settings
 from extract.archive import Archive, RawAnswer
 from extract.client import Answer, PortalClient
 from extract.detail import fetch_details as fetch_all
+from extract.global_limit import global_slot_taker
 from extract.ranking import fetch_province_ranking
 from extract.replay import REPLAY_BASE_URL, ReplayTransport, archive_root, archived_answers
-from load.detail_store import StoredDetails
+from load.detail_store import StoredDetails, observation_groups
 from load.detail_store import store_details as store_all
 from load.exceptions import WarehouseError
 from load.warehouse import StoredObservation, Warehouse, aware_utc
 from transform.appendix import Appendix, build_appendix
 from transform.detail import match_details, parse_details
+from transform.exceptions import TransformError
 from transform.history import FINAL, PROVISIONAL, observation_status
 from transform.provenance import provenance
 from transform.ranking import parse_ranking
@@ -89,6 +91,9 @@ def client_for(settings: Settings) -> PortalClient:
         connect_timeout=settings.connect_timeout,
         read_timeout=settings.read_timeout,
         max_retries=settings.max_retries,
+        backoff_base=settings.backoff_base,
+        backoff_cap=settings.backoff_cap,
+        global_slot=global_slot_taker(settings.global_limit),
     )
 
 
@@ -105,10 +110,23 @@ def fetch(settings: Settings, province: Province, period: Period) -> Answer:
 
 
 def match(answer: Answer, province: Province, warehouse: Warehouse) -> MatchResult:
-    """Parse the ranking and give every row its canonical unit (or a place on the review list)."""
-    table = parse_ranking(answer.payload, province)
+    """Parse the ranking and give every row its canonical unit (or a place on the review list).
+
+    An answer that cannot be used raises a ``TransformError`` naming the field and the unit, and
+    where its raw body is kept for inspection.
+    """
+    try:
+        table = parse_ranking(answer.payload, province)
+    except TransformError as error:
+        raise TransformError(f"{error}{_kept_at(answer)}") from None
     departments = warehouse.department_register(province.code)
     return match_units(table, province, official_communes(province.code), departments)
+
+
+def _kept_at(answer: Answer) -> str:
+    """Where the raw body of a refused answer is kept, as the end of the error's sentence."""
+    where = answer.raw.path or "no archive"
+    return f" The raw answer is kept at {where}."
 
 
 def store(
@@ -211,11 +229,15 @@ def emit(
     formats: tuple[str, ...],
     *,
     as_of: datetime | None = None,
+    groups: bool = False,
 ) -> AppendixReport:
-    """Write the appendix tables of the latest observation (or the one current ``as_of``)."""
+    """Write the appendix tables of the latest observation (or the one current ``as_of``).
+
+    ``groups`` adds the six score groups and each unit's weakest (see ``appendix_of``).
+    """
     from emit import write_appendix
 
-    appendix, observation_id = appendix_of(warehouse, province, period, as_of=as_of)
+    appendix, observation_id = appendix_of(warehouse, province, period, as_of=as_of, groups=groups)
     files = write_appendix(appendix, out_dir, formats)
     status = PROVISIONAL if appendix.provisional else FINAL
     logger.info(
@@ -228,9 +250,18 @@ def emit(
 
 
 def appendix_of(
-    warehouse: Warehouse, province: Province, period: Period, *, as_of: datetime | None = None
+    warehouse: Warehouse,
+    province: Province,
+    period: Period,
+    *,
+    as_of: datetime | None = None,
+    groups: bool = False,
 ) -> tuple[Appendix, int]:
-    """The appendix built from the warehouse alone, with the observation it came from."""
+    """The appendix built from the warehouse alone, with the observation it came from.
+
+    With ``groups`` it also holds the six score groups stored by ``capture --detail``; an
+    observation without them is a WarehouseError that says how to capture them.
+    """
     observation = warehouse.latest_observation(province.code, period.label, as_of=as_of)
     if observation is None:
         when = f" as of {as_of:%Y-%m-%d}" if as_of else ""
@@ -240,6 +271,13 @@ def appendix_of(
             f'"{province.short_name}" --period {period}\' first.'
         )
     scores = warehouse.observation_scores(observation.id)
+    drill_down = observation_groups(warehouse, observation.id) if groups else None
+    if groups and drill_down is None:
+        raise WarehouseError(
+            f"The ranking of {province.short_name} for {period} (observation {observation.id}) "
+            f"has no score groups stored; run 'chiso766 capture --province "
+            f'"{province.short_name}" --period {period} --detail\' first.'
+        )
     unmatched = scores["canonical_name"].isna()
     scores.loc[unmatched, "canonical_name"] = [
         split_unit_name(raw, province)[1] for raw in scores.loc[unmatched, "raw_name"]
@@ -267,6 +305,8 @@ def appendix_of(
         source_note=observation.source_note,
         corrections=corrections,
         provisional=provisional,
+        groups=None if drill_down is None else drill_down[0],
+        metrics=None if drill_down is None else drill_down[1],
     )
     return appendix, observation.id
 

@@ -8,7 +8,14 @@
 - ``CHISO766_ARCHIVE_DIR``: where every raw answer of the portal is kept (``<data dir>/archive``);
 - ``CHISO766_MIN_INTERVAL``: seconds between two requests to the portal (default ``1.0``);
 - ``CHISO766_MAX_CONCURRENCY``: requests in flight at once (default ``1``);
-- ``CHISO766_MAX_RETRIES``: retries of a transient failure before giving up (default ``4``).
+- ``CHISO766_MAX_RETRIES``: retries of a transient failure before giving up (default ``4``);
+- ``CHISO766_READ_TIMEOUT``: seconds to wait for each part of an answer (default ``45``);
+- ``CHISO766_BACKOFF_BASE``: seconds before the first retry, doubled after each (default ``1``);
+- ``CHISO766_GLOBAL_LIMIT``: the name of a Prefect global concurrency limit every request also
+  takes, to share one budget across processes and machines (default: none);
+- ``CHISO766_NIGHTLY_PROVINCES``: the provinces of the nightly run, comma-separated, or ``all``
+  (default ``Hải Phòng``);
+- ``CHISO766_NIGHTLY_HOUR``: the hour (Vietnam) at which ``nightly serve`` runs (default ``3``).
 """
 
 import os
@@ -33,6 +40,11 @@ class Settings:
     connect_timeout: float = 10.0
     read_timeout: float = 45.0
     max_retries: int = 4
+    backoff_base: float = 1.0  # seconds before the first retry, doubled after each failure
+    backoff_cap: float = 30.0
+    global_limit: str | None = None
+    nightly_provinces: str = "Hải Phòng"
+    nightly_hour: int = 3
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -47,6 +59,11 @@ class Settings:
             min_interval=_number(env, "CHISO766_MIN_INTERVAL", 1.0),
             max_concurrency=int(_number(env, "CHISO766_MAX_CONCURRENCY", 1)),
             max_retries=int(_number(env, "CHISO766_MAX_RETRIES", 4)),
+            read_timeout=_number(env, "CHISO766_READ_TIMEOUT", 45.0),
+            backoff_base=_number(env, "CHISO766_BACKOFF_BASE", 1.0),
+            global_limit=env.get("CHISO766_GLOBAL_LIMIT") or None,
+            nightly_provinces=env.get("CHISO766_NIGHTLY_PROVINCES") or "Hải Phòng",
+            nightly_hour=_hour(env.get("CHISO766_NIGHTLY_HOUR")),
         )
 
     def with_overrides(self, **changes: object) -> "Settings":
@@ -65,3 +82,11 @@ def _number(env, name: str, default: float) -> float:
     if value < 0:
         raise InputError(f"{name} must not be negative, not {raw!r}.")
     return value
+
+
+def _hour(raw: str | None) -> int:
+    if raw in (None, ""):
+        return 3
+    if not raw.strip().isdigit() or not 0 <= int(raw) <= 23:
+        raise InputError(f"CHISO766_NIGHTLY_HOUR must be an hour from 0 to 23, not {raw!r}.")
+    return int(raw)

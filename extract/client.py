@@ -63,6 +63,7 @@ class PortalClient:
         backoff_base: float = 1.0,
         backoff_cap: float = 30.0,
         politeness: Politeness | None = None,
+        global_slot: Callable[[], None] | None = None,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ):
@@ -74,6 +75,8 @@ class PortalClient:
         self.backoff_cap = backoff_cap
         self.politeness = politeness or politeness_for(self.host, min_interval, max_concurrency)
         self._sleep = sleep
+        # Taken before each request when a budget is shared across processes (global_limit.py).
+        self._global_slot = global_slot
         self._http = httpx.Client(
             timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
             headers={
@@ -101,6 +104,8 @@ class PortalClient:
         failures = 0
         while True:
             try:
+                if self._global_slot is not None:
+                    self._global_slot()
                 with self.politeness.slot():
                     response = self._http.post(url, json=body)
             except httpx.TransportError as error:

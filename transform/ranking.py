@@ -4,10 +4,13 @@ The portal sends one list of every department (childGroup AGENCY) and commune-le
 (COMMUNE), highest score first; the two appendix tables of the notice are this list split by
 group, in the portal's order. Nothing is rounded or recomputed: the portal's score is the score.
 The answer is checked before it is trusted, and the first thing wrong ends the parse with one
-sentence that names the field and the unit.
+sentence that names the field and the unit. A field the parser does not know is ignored, and
+logged once per field name and process, so that a change of the portal's answer is noticed.
 """
 
+import logging
 import math
+import threading
 
 import pandas as pd
 
@@ -27,6 +30,15 @@ COLUMNS = (
     "score_delta",
 )
 CHILD_GROUPS = {"AGENCY", "COMMUNE"}  # a department (Sở, ban, ngành); a xã, phường or đặc khu
+# The fields of a unit row the portal is known to send; any other is ignored and logged once.
+ROW_FIELDS = frozenset(
+    {"departmentId", "departmentName", "departmentCode", "totalScore", "ratio", "scoreDelta",
+     "childGroup", "totalMaxScore", "groupScores"}
+)  # fmt: skip
+
+logger = logging.getLogger(__name__)
+_unknown_fields_logged: set[str] = set()
+_unknown_fields_lock = threading.Lock()
 
 
 def is_number(value) -> bool:
@@ -53,7 +65,7 @@ def read_number(record: dict, key: str, where: str, *, required: bool = False) -
     """``record[key]`` as a float, None when absent or null; anything else is a TransformError."""
     if key not in record:
         if required:
-            raise TransformError(f"{where} has no {key}.")
+            raise TransformError(f"{where} has no {key}{_renamed_hint(record, key)}.")
         return None
     value = record[key]
     if value is None:
@@ -61,6 +73,31 @@ def read_number(record: dict, key: str, where: str, *, required: bool = False) -
     if not is_number(value):
         raise TransformError(f"{where} has a {key} that is not a number: {value!r}.")
     return float(value)
+
+
+def _renamed_hint(record: dict, key: str) -> str:
+    """`` (it has total_score instead)`` when a field of another spelling stands in its place."""
+    wanted = key.replace("_", "").lower()
+    for other in record:
+        if isinstance(other, str) and other != key and other.replace("_", "").lower() == wanted:
+            return f" (it has {other!r} instead: was the field renamed?)"
+    return ""
+
+
+def note_unknown_fields(record: dict, known: frozenset[str], where: str) -> None:
+    """Log each field of ``record`` not in ``known``, once per field name for the process."""
+    for name in record:
+        if name in known or not isinstance(name, str):
+            continue
+        with _unknown_fields_lock:
+            if name in _unknown_fields_logged:
+                continue
+            _unknown_fields_logged.add(name)
+        logger.info(
+            "%s has the field %r, which chiso766 does not know and ignores; "
+            "later answers with it are not reported again",
+            where, name,
+        )  # fmt: skip
 
 
 def _score(record: dict, key: str, where: str, *, required: bool, bounded: bool) -> float | None:
@@ -109,6 +146,7 @@ def _row(position: int, record, province: Province) -> dict:
     if code is not None and not isinstance(code, str):
         raise TransformError(f"{where} has a departmentCode that is not text: {code!r}.")
 
+    note_unknown_fields(record, ROW_FIELDS, f"The portal's row {position} ({name})")
     kind, _ = split_unit_name(name, province)
     if group == "AGENCY":
         kind = "department"
@@ -148,6 +186,14 @@ def parse_ranking(payload: dict, province: Province) -> pd.DataFrame:
             f"The portal's answer for {province.name} has no data.evaluation list."
         )
 
+    if not evaluation:
+        # The portal answers a period it has not computed (or failed to) with an empty list;
+        # storing that as an observation would make every unit vanish from the appendix.
+        raise TransformError(
+            f"The portal's answer for {province.name} lists no department or commune "
+            "(data.evaluation is empty): it has no figures for this period yet; nothing was "
+            "stored, try again later."
+        )
     rows = [_row(position, record, province) for position, record in enumerate(evaluation, 1)]
 
     first_seen: dict[str, dict] = {}

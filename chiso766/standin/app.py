@@ -9,15 +9,16 @@ answer says in ``data.synthetic`` and in
 the ``X-Chiso766-Synthetic`` header whether its scores were generated; ``data.source`` says where
 they come from.
 
-Only ``service-results`` is served: the six detail endpoints, the legacy gateway and the portal's
-firewall blocks are not imitated yet, so a client's handling of those cannot be tested here.
+The six detail endpoints are served by ``detail.py``; the portal's failures (timeouts, resets,
+5xx, firewall blocks, spoilt answers) by the fault mode of ``faults.py``. The legacy gateway is
+not imitated.
 """
 
 import json
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -39,6 +40,9 @@ from chiso766.standin.synthetic import (  # generated rankings fill what is not 
     ranking_or_synthetic,
     rankings_or_synthetic,
 )
+
+if TYPE_CHECKING:
+    from chiso766.standin.faults import FaultPlan
 
 API_PREFIX = "/api/v1/reporting/evaluation"
 SERVICE_RESULTS_PATH = f"{API_PREFIX}/service-results"
@@ -66,13 +70,18 @@ class RankingQuery:
 
 
 def create_app(
-    dataset: Dataset | None = None, today: date | None = None, *, synthetic: bool = True
+    dataset: Dataset | None = None,
+    today: date | None = None,
+    *,
+    synthetic: bool = True,
+    faults: "FaultPlan | None" = None,
 ) -> Starlette:
     """The stand-in on ``dataset`` (default: the bundled one), believing it is ``today`` in Vietnam.
 
     A period that begins after ``today`` has nothing to report, whatever the dataset holds;
     ``today=None`` follows the clock. With ``synthetic`` (the default), a province and period
-    since January 2026 that the dataset lacks get a generated ranking (``synthetic.py``).
+    since January 2026 that the dataset lacks get a generated ranking (``synthetic.py``). With
+    ``faults``, the app is wrapped in the fault mode of ``faults.py`` (a ``FaultyApp``).
     """
     app = Starlette(
         routes=[Route(SERVICE_RESULTS_PATH, service_results, methods=["POST"]), *_detail_routes()],
@@ -81,6 +90,10 @@ def create_app(
     app.state.dataset = bundled_dataset() if dataset is None else dataset
     app.state.today = today
     app.state.synthetic = synthetic
+    if faults is not None:
+        from chiso766.standin.faults import FaultyApp
+
+        return FaultyApp(app, faults)  # type: ignore[return-value]
     return app
 
 

@@ -7,9 +7,6 @@ Fills a fresh warehouse (a temporary SQLite file unless ``--db`` names an empty 
 province and 13 departments per province, scores drawn at random. Every observation is marked
 ``synthetic`` with the source note 'synthetic benchmark data'. Then runs a typical analyst query
 per view ``--repeat`` times and prints rows, median and max milliseconds.
-
-``--proposed-indexes`` first adds the indexes the views are written for but the warehouse's
-models do not have yet (``PROPOSED_INDEXES``), to show what they change.
 """
 
 import argparse
@@ -29,10 +26,6 @@ from load.views import create_views
 from load.warehouse import Warehouse
 
 SOURCE_NOTE = "synthetic benchmark data"
-# A covering index for the rank counts of v_unit_rank: each count becomes a range of one index.
-PROPOSED_INDEXES = [
-    "CREATE INDEX ix_score_rank ON score (observation_id, total_score, kind, position)",
-]
 DEPARTMENTS_PER_PROVINCE = 13
 DEPARTMENT_NAMES = [
     "Sở Tài chính", "Sở Nội vụ", "Sở Tư pháp", "Sở Công Thương", "Sở Xây dựng",
@@ -217,7 +210,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--db", help="an empty warehouse URL (default: a temporary SQLite file)")
     parser.add_argument("--years", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--proposed-indexes", action="store_true", help="add PROPOSED_INDEXES")
     args = parser.parse_args(argv)
 
     folder = tempfile.TemporaryDirectory(prefix="chiso766-bench-")
@@ -232,9 +224,6 @@ def main(argv: list[str] | None = None) -> None:
         f"({args.years} years × 12 months × 34 provinces) in {time.perf_counter() - start:.1f} s."
     )
     with warehouse.engine.begin() as connection:
-        for statement in PROPOSED_INDEXES if args.proposed_indexes else []:
-            connection.execute(text(statement))
-            print(f"Added: {statement}")
         connection.execute(text("ANALYZE"))
 
     results = time_queries(warehouse.engine, args.repeat)

@@ -20,13 +20,7 @@ SELECT
     s.unit_id,
     u.official_code,
     COALESCE(u.name, s.raw_name) AS name,
-    CASE
-        WHEN u.id IS NULL THEN s.raw_name
-        WHEN u.kind = 'xa' THEN 'UBND xã ' || u.name
-        WHEN u.kind = 'phuong' THEN 'UBND phường ' || u.name
-        WHEN u.kind = 'dac_khu' THEN 'UBND Đặc khu ' || u.name
-        ELSE u.name
-    END AS display_name,
+    COALESCE(ul.display_name, s.raw_name) AS display_name,
     COALESCE(u.kind, s.kind) AS kind,
     CASE WHEN s.kind = 'department' THEN 'department' ELSE 'commune' END AS kind_group,
     s.total_score,
@@ -38,4 +32,5 @@ SELECT
 FROM v_latest_observation AS lo
 CROSS JOIN score AS s
 LEFT JOIN unit AS u ON u.id = s.unit_id
+LEFT JOIN v_unit_label AS ul ON ul.unit_id = s.unit_id
 WHERE s.observation_id = lo.observation_id

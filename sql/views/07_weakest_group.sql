@@ -51,12 +51,7 @@ SELECT
     w.unit_id,
     u.official_code,
     u.name,
-    CASE
-        WHEN u.kind = 'xa' THEN 'UBND xã ' || u.name
-        WHEN u.kind = 'phuong' THEN 'UBND phường ' || u.name
-        WHEN u.kind = 'dac_khu' THEN 'UBND Đặc khu ' || u.name
-        ELSE u.name
-    END AS display_name,
+    ul.display_name,
     u.kind,
     CASE WHEN u.kind = 'department' THEN 'department' ELSE 'commune' END AS kind_group,
     w.group_code,
@@ -68,4 +63,5 @@ SELECT
 FROM ordered AS w
 JOIN province AS p ON p.code = w.province_code
 JOIN unit AS u ON u.id = w.unit_id
+JOIN v_unit_label AS ul ON ul.unit_id = w.unit_id
 WHERE w.weakness = 1

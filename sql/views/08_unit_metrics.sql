@@ -44,13 +44,7 @@ SELECT
     gs.unit_id,
     u.official_code,
     COALESCE(u.name, gs.raw_name) AS name,
-    CASE
-        WHEN u.id IS NULL THEN gs.raw_name
-        WHEN u.kind = 'xa' THEN 'UBND xã ' || u.name
-        WHEN u.kind = 'phuong' THEN 'UBND phường ' || u.name
-        WHEN u.kind = 'dac_khu' THEN 'UBND Đặc khu ' || u.name
-        ELSE u.name
-    END AS display_name,
+    COALESCE(ul.display_name, gs.raw_name) AS display_name,
     COALESCE(u.kind, gs.kind) AS kind,
     CASE WHEN gs.kind = 'department' THEN 'department' ELSE 'commune' END AS kind_group,
     m.metric_code,
@@ -71,3 +65,4 @@ JOIN metric AS m
     AND m.group_code = gs.group_code
     AND m.position = gs.position
 LEFT JOIN unit AS u ON u.id = gs.unit_id
+LEFT JOIN v_unit_label AS ul ON ul.unit_id = gs.unit_id

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from chiso766 import __version__
 from chiso766.errors import Chiso766Error, InputError
+from chiso766.quiet import quiet_flow_runs
 
 logger = logging.getLogger("chiso766")
 
@@ -250,7 +251,8 @@ def _capture(args: argparse.Namespace) -> int:
     from flows.capture import capture_period
 
     detail = getattr(args, "detail", False)
-    report, _, *details = capture_period(settings, province.code, period.label, detail=detail)
+    with quiet_flow_runs(args.verbose):
+        report, _, *details = capture_period(settings, province.code, period.label, detail=detail)
     from chiso766.summary import capture_summary
 
     print(capture_summary(report, settings))
@@ -379,7 +381,7 @@ def _departments(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from chiso766.demo import run_demo
 
-    print(run_demo(args.out.resolve()))
+    print(run_demo(args.out.resolve(), verbose=args.verbose))
     return 0
 
 

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from chiso766.errors import InputError
+from chiso766.quiet import quiet_flow_runs
 
 EXIT_BLOCKED = 4
 
@@ -85,7 +86,8 @@ def _nightly_run(args: argparse.Namespace) -> int:
     from flows.nightly import nightly
 
     out = str(args.out) if args.out else None
-    report = nightly(day=day, provinces=names, out_dir=out, settings=settings)
+    with quiet_flow_runs(args.verbose):
+        report = nightly(day=day, provinces=names, out_dir=out, settings=settings)
     return _finish(report, f"Night of {day or 'today'}")
 
 
@@ -131,15 +133,16 @@ def _backfill(args: argparse.Namespace) -> int:
     names = _province_names(args, settings)
     from flows.backfill import backfill
 
-    report = backfill(
-        settings,
-        names,
-        first.label,
-        last.label,
-        refresh=args.refresh,
-        detail=args.detail,
-        show_progress=sys.stderr.isatty(),
-    )
+    with quiet_flow_runs(args.verbose):
+        report = backfill(
+            settings,
+            names,
+            first.label,
+            last.label,
+            refresh=args.refresh,
+            detail=args.detail,
+            show_progress=sys.stderr.isatty(),
+        )
     return _finish(report, f"Backfill {first} to {last}")
 
 

@@ -7,6 +7,7 @@ through the Prefect flow, stores the result in ``<out>/warehouse.sqlite`` (raw a
 
 from pathlib import Path
 
+from chiso766.quiet import quiet_flow_runs
 from chiso766.settings import Settings
 from chiso766.summary import appendix_summary, capture_summary
 
@@ -14,7 +15,7 @@ DEMO_PROVINCE = "31"  # Hải Phòng, whose published notice of January 2026 the
 DEMO_PERIOD = "2026-01"
 
 
-def run_demo(out_dir: Path) -> str:
+def run_demo(out_dir: Path, *, verbose: bool = False) -> str:
     """Run the demo into ``out_dir`` and return its summary."""
     from chiso766.standin import running_standin
     from emit import FORMATS
@@ -29,9 +30,10 @@ def run_demo(out_dir: Path) -> str:
             archive_dir=out_dir / "archive",
             data_dir=out_dir,
         )
-        report, appendix = capture_period(
-            settings, DEMO_PROVINCE, DEMO_PERIOD, out_dir=out_dir, formats=FORMATS
-        )
+        with quiet_flow_runs(verbose):
+            report, appendix = capture_period(
+                settings, DEMO_PROVINCE, DEMO_PERIOD, out_dir=out_dir, formats=FORMATS
+            )
     return "\n".join(
         [
             capture_summary(report, settings),

@@ -151,7 +151,7 @@ class PortalClient:
             part for part in (title, f"support ID {support_id}" if support_id else "") if part
         )
         what = f"HTTP {raw.status}" + (" with an HTML page" if is_html else "")
-        logger.warning("Portal blocked %s: %s %s", subject, what, details)
+        logger.info("Portal blocked %s: %s %s", subject, what, details)
         raise PortalBlocked(
             f"The portal's firewall refused {subject} ({what}"
             + (f": {details}" if details else "")

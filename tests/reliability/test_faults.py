@@ -185,3 +185,31 @@ def test_faults_of_a_detail_endpoint_are_handled_like_the_ranking(settings, kind
         finally:
             warehouse.close()
     assert plan.hits[kind] >= 1
+
+
+@pytest.mark.flow
+@pytest.mark.parametrize(
+    ("kind", "exit_code", "words"),
+    [("403", 4, "HTTP 403"), ("waf", 4, "Request Rejected"), ("truncated", 5, "not valid JSON")],
+)
+def test_the_capture_command_ends_a_faulty_run_in_one_sentence(
+    prefect_harness, settings, capsys, kind, exit_code, words
+):
+    from chiso766.cli import main
+
+    warehouse = jobs.open_warehouse(settings)
+    before = warehouse.count_rows()
+    app = create_app(faults=FaultPlan([Fault(kind)], seed=1))
+
+    with running_standin(app=app) as url:
+        code = main(
+            ["capture", "--province", "31", "--period", "2026-01", "--portal", url,
+             "--db", settings.database_url, "--min-interval", "0"]
+        )  # fmt: skip
+
+    err = capsys.readouterr().err
+    assert code == exit_code
+    assert words in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert warehouse.count_rows() == before
+    warehouse.close()
